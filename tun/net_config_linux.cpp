@@ -1,0 +1,126 @@
+// NetConfig on Linux: iproute2 and nftables, run through CommandRunner.
+//
+// install: routes (one per scope) -> policy rule -> nft table.
+// remove:  policy rule -> routes -> nft table, each tolerating absence.
+#include <fmt/format.h>
+
+#include "core/log.hpp"
+#include "tun/net_config.hpp"
+
+namespace scout6::tun {
+
+namespace {
+
+// What `ip` and `nft` print when the thing to delete is not there (checked
+// with iproute2 6.1 and nftables 1.0.6): a missing rule, table or set
+// (ENOENT), route (ESRCH), route table, or device.
+constexpr std::string_view kAbsent[] = {"No such file or directory",
+                                        "No such process", "does not exist",
+                                        "Cannot find device"};
+constexpr std::string_view kExists[] = {"File exists"};
+
+std::string hex(std::uint32_t v) {
+    return fmt::format("0x{:x}", v);
+}
+
+std::vector<std::string> rule_argv(const NetPlan& plan, const char* verb) {
+    return {"ip",
+            "-6",
+            "rule",
+            verb,
+            "pref",
+            std::to_string(plan.rule_priority),
+            "not",
+            "fwmark",
+            hex(plan.fwmark),
+            "lookup",
+            std::to_string(plan.route_table)};
+}
+
+std::string trimmed(std::string text) {
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
+        text.pop_back();
+    return text;
+}
+
+}  // namespace
+
+core::Status NetConfig::run_checked(
+    const std::vector<std::string>& argv, std::string_view stdin_text,
+    std::span<const std::string_view> tolerated) {
+    auto out = runner_.run(argv, stdin_text);
+    if (!out) {
+        spdlog::warn("tun: netconfig: cannot run {}: {}", argv[0],
+                     out.error().describe());
+        return tl::unexpected(out.error());
+    }
+    if (out->exit_code == 0) return {};
+    for (auto text : tolerated)
+        if (out->err.find(text) != std::string::npos) return {};
+    spdlog::warn("tun: netconfig: `{}` exited {}: {}", fmt::join(argv, " "),
+                 out->exit_code, trimmed(out->err));
+    return core::fail(core::Errc::kSyscall, "network command failed");
+}
+
+core::Status NetConfig::install(const NetPlan& plan) {
+    auto valid = validate_net_plan(plan);
+    if (!valid) return valid;
+
+    core::Status status;
+    for (const auto& scope : plan.scopes) {
+        status = run_checked(
+            {"ip", "-6", "route", "replace", scope.to_string(), "dev",
+             plan.tun_name, "table", std::to_string(plan.route_table)},
+            {}, {});
+        if (!status) break;
+    }
+    // The kernel refuses an identical second rule with EEXIST, which is
+    // what a repeated install should get.
+    if (status) status = run_checked(rule_argv(plan, "add"), {}, kExists);
+    if (status)
+        status = run_checked({"nft", "-f", "/dev/stdin"},
+                             render_nft_ruleset(plan), {});
+    if (status) {
+        spdlog::info("tun: {}: installed {} scope routes in table {}",
+                     plan.instance, plan.scopes.size(), plan.route_table);
+        return status;
+    }
+
+    auto undo = remove(plan);
+    if (!undo)
+        spdlog::warn("tun: {}: rollback after failed install incomplete",
+                     plan.instance);
+    return status;
+}
+
+core::Status NetConfig::remove(const NetPlan& plan) {
+    auto valid = validate_net_plan(plan);
+    if (!valid) return valid;
+
+    core::Status first;
+    auto keep_first = [&first](core::Status s) {
+        if (first && !s) first = s;
+    };
+    keep_first(run_checked(rule_argv(plan, "del"), {}, kAbsent));
+    for (const auto& scope : plan.scopes)
+        keep_first(run_checked({"ip", "-6", "route", "del", scope.to_string(),
+                                "table", std::to_string(plan.route_table)},
+                               {}, kAbsent));
+    keep_first(run_checked(
+        {"nft", "delete", "table", "ip6", nft_table_name(plan)}, {}, kAbsent));
+    return first;
+}
+
+core::Result<std::vector<std::pair<std::string, std::uint64_t>>>
+NetConfig::read_counters(const NetPlan& plan) {
+    auto valid = validate_net_plan(plan);
+    if (!valid) return tl::unexpected(valid.error());
+    auto out = runner_.run({"nft", "-j", "list", "counters", "table", "ip6",
+                            nft_table_name(plan)});
+    if (!out) return tl::unexpected(out.error());
+    if (out->exit_code != 0)
+        return core::fail(core::Errc::kSyscall, "nft list counters failed");
+    return parse_nft_counters(out->out);
+}
+
+}  // namespace scout6::tun

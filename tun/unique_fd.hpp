@@ -1,0 +1,41 @@
+// UniqueFd: sole owner of one file descriptor, closed on destruction.
+//
+// Every socket and device in tun/ hands its descriptor to one of these, so
+// a failed open or an early return never leaks it. Move-only.
+#pragma once
+
+#include <unistd.h>
+
+#include <utility>
+
+namespace scout6::tun {
+
+class UniqueFd {
+public:
+    UniqueFd() = default;
+    explicit UniqueFd(int fd) : fd_(fd) {}
+    UniqueFd(UniqueFd&& other) noexcept : fd_(other.release()) {}
+    UniqueFd& operator=(UniqueFd&& other) noexcept {
+        if (this != &other) reset(other.release());
+        return *this;
+    }
+    UniqueFd(const UniqueFd&) = delete;
+    UniqueFd& operator=(const UniqueFd&) = delete;
+    ~UniqueFd() { reset(); }
+
+    int get() const { return fd_; }
+    bool valid() const { return fd_ >= 0; }
+
+    // Gives up ownership; the caller closes the result.
+    int release() { return std::exchange(fd_, -1); }
+
+    void reset(int fd = -1) {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = fd;
+    }
+
+private:
+    int fd_ = -1;
+};
+
+}  // namespace scout6::tun
