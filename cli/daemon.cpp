@@ -44,6 +44,8 @@ public:
     tun::UdpSocket* udp500 = nullptr;
     tun::UdpSocket* udp4500 = nullptr;
     tun::RawSender* raw = nullptr;
+    tun::NetConfig* net = nullptr;
+    const tun::NetPlan* plan = nullptr;
     std::uint64_t tun_write_errors = 0;
     std::uint64_t udp_send_errors = 0;
     std::uint64_t raw_send_errors = 0;
@@ -66,6 +68,15 @@ public:
                 spdlog::level::warn, 10, "net: [{}]:{}: udp send failed: {}",
                 dst.to_string(), dst_port, s.error().describe());
         }
+    }
+    void route_peer(const core::Ip6Addr& peer, bool add) override {
+        // Not yet: netlink. This runs `ip` and waits for it, a few
+        // milliseconds on the loop, once per channel to an out-of-scope
+        // peer.
+        if (auto s = net->route_host(*plan, peer, add); !s)
+            spdlog::warn("net: [{}]: cannot {} the return route: {}",
+                         peer.to_string(), add ? "add" : "remove",
+                         s.error().describe());
     }
     void send_raw(core::Bytes packet) override {
         if (auto s = raw->send(packet); !s) {
@@ -216,6 +227,8 @@ bool Daemon::open_kernel_side() {
     io_.udp500 = &*udp500_;
     io_.udp4500 = &*udp4500_;
     io_.raw = &*raw_;
+    io_.net = &net_;
+    io_.plan = &plan_;
     return true;
 }
 

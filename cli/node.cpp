@@ -138,10 +138,6 @@ void Node::on_tun_packet(core::Bytes packet) {
         ++stats_.tun_not_unicast;
         return;
     }
-    if (!in_scope(header->dst)) {
-        ++stats_.tun_out_of_scope;
-        return;
-    }
     // A host secures only its own traffic; forwarding for others is the
     // router role, which this Node does not play.
     if (!is_served(header->src)) {
@@ -149,13 +145,20 @@ void Node::on_tun_packet(core::Bytes packet) {
         return;
     }
 
-    Flow* flow = touch_flow(header->src, header->dst);
+    // A channel may also carry a peer outside our scope that built it to
+    // us: its route is checked before the scope.
     auto route = routes_.find(header->dst);
     if (route != routes_.end()) {
-        if (flow) ++flow->packets_out;
+        if (Flow* flow = touch_flow(header->src, header->dst))
+            ++flow->packets_out;
         send_esp(*route->second, packet);
         return;
     }
+    if (!in_scope(header->dst)) {
+        ++stats_.tun_out_of_scope;
+        return;
+    }
+    touch_flow(header->src, header->dst);
     handle_unsecured(header->src, header->dst, packet);
 }
 
@@ -534,9 +537,15 @@ void Node::on_channel_up(const ike::ChannelEvent& event) {
 
     // The peer's own address, when its selector names it alone: this is
     // how the responder side learns the way back (SPEC §4, return traffic
-    // follows the same channel).
-    if (ch.ts_remote.length == 128 && in_scope(ch.ts_remote.addr))
+    // follows the same channel). Outside our scope the kernel would not
+    // send that traffic to the TUN, so ask for a route.
+    if (ch.ts_remote.length == 128) {
+        if (!in_scope(ch.ts_remote.addr)) {
+            io_.route_peer(ch.ts_remote.addr, true);
+            ch.peer_route = true;
+        }
         route_destination(ch.ts_remote.addr, ch);
+    }
 
     // Destinations that waited for this endpoint.
     std::vector<core::Ip6Addr> waiting;
@@ -619,6 +628,12 @@ void Node::remove_channel(std::uint32_t spi_in) {
             routes_.erase(route);
             set_flow_state(dst, FlowState::kDiscovering);
         }
+    }
+    if (gone->peer_route) {
+        if (successor)
+            successor->peer_route = true;  // the kernel route stays
+        else
+            io_.route_peer(gone->ts_remote.addr, false);
     }
     auto peer = by_peer_.find(gone->peer);
     if (peer != by_peer_.end() && peer->second == gone) {

@@ -38,6 +38,10 @@ public:
     // A whole IPv6 packet, header included, sent outside the TUN: SCOUT6
     // messages, and cleartext only where on_unsecurable = "pass".
     virtual void send_raw(core::Bytes ipv6_packet) = 0;
+    // Routes `peer` into the TUN (add) or stops (remove): a peer outside
+    // our protected scope built a channel to us, and our answers to it
+    // must follow that channel rather than leave in the clear.
+    virtual void route_peer(const core::Ip6Addr& peer, bool add) = 0;
 };
 
 struct NodeOptions {
@@ -148,6 +152,7 @@ struct Channel {
     std::uint64_t packets_in = 0, bytes_in = 0;
     std::uint64_t packets_out = 0, bytes_out = 0;
     std::vector<core::Ip6Addr> destinations;  // routed into this channel
+    bool peer_route = false;  // NodeIo::route_peer(peer, true) was called
 };
 
 struct Flow {

@@ -81,6 +81,12 @@ public:
     // failure is returned. Errors: kConfig, kSyscall.
     [[nodiscard]] core::Status remove(const NetPlan& plan);
 
+    // Routes one address into the TUN, or stops doing so: the way back to
+    // a peer outside the protected scope that built a channel to us, so
+    // that our answers follow its channel. Errors: kConfig, kSyscall.
+    [[nodiscard]] core::Status route_host(const NetPlan& plan,
+                                          const core::Ip6Addr& addr, bool add);
+
     // What a crashed instance with this plan may have left: same as
     // remove().
     [[nodiscard]] core::Status cleanup_stale(const NetPlan& plan) {

@@ -102,13 +102,28 @@ core::Status NetConfig::remove(const NetPlan& plan) {
         if (first && !s) first = s;
     };
     keep_first(run_checked(rule_argv(plan, "del"), {}, kAbsent));
-    for (const auto& scope : plan.scopes)
-        keep_first(run_checked({"ip", "-6", "route", "del", scope.to_string(),
-                                "table", std::to_string(plan.route_table)},
-                               {}, kAbsent));
+    // The table is ours alone: flushing it also takes the per-peer routes
+    // that route_host() added.
+    keep_first(run_checked({"ip", "-6", "route", "flush", "table",
+                            std::to_string(plan.route_table)},
+                           {}, kAbsent));
     keep_first(run_checked(
         {"nft", "delete", "table", "ip6", nft_table_name(plan)}, {}, kAbsent));
     return first;
+}
+
+core::Status NetConfig::route_host(const NetPlan& plan,
+                                   const core::Ip6Addr& addr, bool add) {
+    auto valid = validate_net_plan(plan);
+    if (!valid) return valid;
+    auto host = core::Ip6Prefix{addr, 128}.to_string();
+    auto table = std::to_string(plan.route_table);
+    if (add)
+        return run_checked({"ip", "-6", "route", "replace", host, "dev",
+                            plan.tun_name, "table", table},
+                           {}, {});
+    return run_checked({"ip", "-6", "route", "del", host, "table", table}, {},
+                       kAbsent);
 }
 
 core::Result<std::vector<std::pair<std::string, std::uint64_t>>>

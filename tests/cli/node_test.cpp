@@ -51,8 +51,15 @@ public:
                   const Ip6Addr& dst, std::uint16_t dst_port,
                   core::Bytes payload) override;
     void send_raw(core::Bytes p) override;
+    void route_peer(const Ip6Addr& peer, bool add) override {
+        if (add)
+            peer_routes.push_back(peer);
+        else
+            std::erase(peer_routes, peer);
+    }
 
     std::vector<std::vector<std::uint8_t>> delivered;
+    std::vector<Ip6Addr> peer_routes;
     std::unique_ptr<cli::Node> node;  // null: no scout6 on this host
 
 private:
@@ -80,13 +87,14 @@ public:
 
     Host& add(const Ip6Addr& a, bool runs_scout6,
               std::vector<Ip6Addr> known_peers = {},
-              const char* psk = "site-wide-psk-0123456789") {
+              const char* psk = "site-wide-psk-0123456789",
+              const char* scope = "fd00::/16") {
         auto& host = hosts[a];
         host = std::make_unique<Host>(*this, a);
         if (runs_scout6) {
             cli::NodeOptions o;
             o.served = {a};
-            o.scopes = {*core::Ip6Prefix::parse("fd00::/16")};
+            o.scopes = {*core::Ip6Prefix::parse(scope)};
             o.known_peers = std::move(known_peers);
             o.ike.psk = core::SecretBytes(core::Bytes(
                 reinterpret_cast<const std::uint8_t*>(psk), std::strlen(psk)));
@@ -225,6 +233,29 @@ BOOST_AUTO_TEST_CASE(return_traffic_uses_the_same_channel) {
     // H2 needed no discovery of its own: the channel H1 built serves it.
     BOOST_TEST(h2.node->discovery_stats().doq_sent == 0u);
     BOOST_TEST(net.clear.empty());
+}
+
+BOOST_AUTO_TEST_CASE(responder_routes_an_out_of_scope_peer_into_the_channel) {
+    Network net;
+    auto& h1 = net.add(kH1, true);
+    // H2 protects only its own prefix, not H1's.
+    auto& h2 =
+        net.add(kH2, true, {}, "site-wide-psk-0123456789", "fd00:b::/64");
+    h1.node->on_tun_packet(packet(kH1, kH2, 1));
+    net.run(10s);
+    BOOST_REQUIRE_EQUAL(h2.delivered.size(), 1u);
+    BOOST_TEST(h2.peer_routes == std::vector<Ip6Addr>{kH1});
+
+    // H1 is outside H2's scope, yet the answer goes through the channel.
+    h2.node->on_tun_packet(packet(kH2, kH1, 5));
+    net.run(1s);
+    BOOST_REQUIRE_EQUAL(h1.delivered.size(), 1u);
+    BOOST_TEST(h2.node->stats().tun_out_of_scope == 0u);
+
+    // The channel goes (H1 stops): the route goes with it.
+    h1.node->shutdown();
+    net.run(1s);
+    BOOST_TEST(h2.peer_routes.empty());
 }
 
 BOOST_AUTO_TEST_CASE(destination_without_scout6_is_dropped_never_clear) {

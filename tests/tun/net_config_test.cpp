@@ -187,9 +187,23 @@ BOOST_AUTO_TEST_CASE(remove_runs_rule_routes_then_table) {
     BOOST_REQUIRE(config.remove(lab_plan()).has_value());
     std::vector<Argv> expected = {
         kRuleDel,
-        {"ip", "-6", "route", "del", "fd00:20::/48", "table", "100"},
-        {"ip", "-6", "route", "del", "fd00:10::2/128", "table", "100"},
+        {"ip", "-6", "route", "flush", "table", "100"},
         {"nft", "delete", "table", "ip6", "scout6_lab1"},
+    };
+    BOOST_TEST(argvs(fake) == expected, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(route_host_adds_and_removes_one_address) {
+    FakeCommandRunner fake;
+    NetConfig config(fake);
+    auto peer = *core::Ip6Addr::parse("fd00:99::7");
+    BOOST_REQUIRE(config.route_host(lab_plan(), peer, true).has_value());
+    fake.push_result(failed("RTNETLINK answers: No such process\n"));
+    BOOST_REQUIRE(config.route_host(lab_plan(), peer, false).has_value());
+    std::vector<Argv> expected = {
+        {"ip", "-6", "route", "replace", "fd00:99::7/128", "dev",
+         lab_plan().tun_name, "table", "100"},
+        {"ip", "-6", "route", "del", "fd00:99::7/128", "table", "100"},
     };
     BOOST_TEST(argvs(fake) == expected, boost::test_tools::per_element());
 }
@@ -199,14 +213,13 @@ BOOST_AUTO_TEST_CASE(remove_tolerates_absent_pieces) {
     FakeCommandRunner fake;
     fake.push_result(failed("RTNETLINK answers: No such file or directory\n"));
     fake.push_result(failed("Error: FIB table does not exist.\n"));
-    fake.push_result(failed("RTNETLINK answers: No such process\n"));
     fake.push_result(CommandOutput{
         1, "",
         "Error: Could not process rule: No such file or directory\n"
         "delete table ip6 scout6_lab1\n"});
     NetConfig config(fake);
     BOOST_TEST(config.cleanup_stale(lab_plan()).has_value());
-    BOOST_TEST(fake.calls().size() == 4u);
+    BOOST_TEST(fake.calls().size() == 3u);
 }
 
 BOOST_AUTO_TEST_CASE(remove_reports_real_failures_but_tries_every_piece) {
@@ -216,7 +229,7 @@ BOOST_AUTO_TEST_CASE(remove_reports_real_failures_but_tries_every_piece) {
     auto status = config.remove(lab_plan());
     BOOST_REQUIRE(!status.has_value());
     BOOST_TEST(status.error().code == core::Errc::kSyscall);
-    BOOST_TEST(fake.calls().size() == 4u);
+    BOOST_TEST(fake.calls().size() == 3u);  // rule, route flush, table
 }
 
 BOOST_AUTO_TEST_CASE(failed_install_rolls_back) {
@@ -231,10 +244,10 @@ BOOST_AUTO_TEST_CASE(failed_install_rolls_back) {
     auto status = config.install(lab_plan());
     BOOST_REQUIRE(!status.has_value());
     BOOST_TEST(status.error().code == core::Errc::kSyscall);
-    // 2 routes + rule + nft, then the 4 removal commands.
-    BOOST_REQUIRE(fake.calls().size() == 8u);
+    // 2 routes + rule + nft, then the 3 removal commands.
+    BOOST_REQUIRE(fake.calls().size() == 7u);
     BOOST_TEST(fake.calls()[4].argv == kRuleDel);
-    BOOST_TEST(fake.calls()[7].argv[1] == "delete");
+    BOOST_TEST(fake.calls()[6].argv[1] == "delete");
 }
 
 BOOST_AUTO_TEST_CASE(spawn_failure_stops_install) {
