@@ -477,8 +477,8 @@ json channel_to_json(const ChannelStatus& c) {
                 {"bytes_in", c.bytes_in},
                 {"bytes_out", c.bytes_out},
                 {"established_ago_ms", c.established_ago.count()},
-                {"setup_time_ms", c.setup_time.count()},
-                {"discovery_time_ms", c.discovery_time.count()}};
+                {"setup_time_us", c.setup_time.count()},
+                {"discovery_time_us", c.discovery_time.count()}};
 }
 
 // Reads fields of one JSON object, remembering the first problem with
@@ -516,6 +516,13 @@ public:
         out = std::chrono::milliseconds(
             static_cast<std::int64_t>(std::min<std::uint64_t>(
                 ms, std::numeric_limits<std::int64_t>::max())));
+    }
+    void micros(const char* key, std::chrono::microseconds& out) {
+        std::uint64_t us = 0;
+        number(key, us);
+        out = std::chrono::microseconds(
+            static_cast<std::int64_t>(std::min<std::uint64_t>(
+                us, std::numeric_limits<std::int64_t>::max())));
     }
     const json* array(const char* key) {
         return find(key, json::value_t::array);
@@ -592,8 +599,8 @@ void parse_channel(const json& j, std::string where, std::string& error,
     r.number("bytes_in", c.bytes_in);
     r.number("bytes_out", c.bytes_out);
     r.millis("established_ago_ms", c.established_ago);
-    r.millis("setup_time_ms", c.setup_time);
-    r.millis("discovery_time_ms", c.discovery_time);
+    r.micros("setup_time_us", c.setup_time);
+    r.micros("discovery_time_us", c.discovery_time);
 }
 
 ControlError status_error(const std::string& why) {
@@ -686,6 +693,10 @@ std::string format_duration(std::chrono::milliseconds d) {
     return fmt::format("{}d{:02}h", s / 86400, (s % 86400) / 3600);
 }
 
+std::string format_latency(std::chrono::microseconds d) {
+    return fmt::format("{:.3f}ms", static_cast<double>(d.count()) / 1000.0);
+}
+
 namespace {
 
 // Columns padded to their widest cell; numbers right-aligned.
@@ -745,8 +756,8 @@ std::string format_status_text(const StatusSnapshot& s) {
                             fmt::format("{}/{}", c.packets_in, c.packets_out),
                             fmt::format("{}/{}", c.bytes_in, c.bytes_out),
                             format_duration(c.established_ago),
-                            format_duration(c.setup_time),
-                            format_duration(c.discovery_time)});
+                            format_latency(c.setup_time),
+                            format_latency(c.discovery_time)});
         out += render_table(
             {"LOCAL", "PEER", "MODE", "ROLE", "SPI IN", "SPI OUT",
              "PKTS IN/OUT", "BYTES IN/OUT", "UP", "SETUP", "DISCOVERY"},

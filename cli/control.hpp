@@ -160,8 +160,8 @@ struct ChannelStatus {
     std::uint64_t bytes_in = 0;
     std::uint64_t bytes_out = 0;
     std::chrono::milliseconds established_ago{0};
-    std::chrono::milliseconds setup_time{0};      // IKE_SA_INIT to AUTH done
-    std::chrono::milliseconds discovery_time{0};  // DOq sent to DOr seen
+    std::chrono::microseconds setup_time{0};      // IKE_SA_INIT to AUTH done
+    std::chrono::microseconds discovery_time{0};  // DOq sent to DOr seen
 
     friend bool operator==(const ChannelStatus&,
                            const ChannelStatus&) = default;
@@ -195,5 +195,7 @@ std::string format_status_text(const StatusSnapshot& status);
 
 // "850ms", "12s", "3m04s", "2h05m", "3d04h".
 std::string format_duration(std::chrono::milliseconds d);
+// "0.208ms": a latency to the microsecond, for setup and discovery times.
+std::string format_latency(std::chrono::microseconds d);
 
 }  // namespace scout6::cli

@@ -36,6 +36,7 @@ constexpr int kBatch = 256;
 constexpr std::size_t kRxBytes = 65536;
 
 using std::chrono::duration_cast;
+using std::chrono::microseconds;
 using std::chrono::milliseconds;
 
 class KernelIo final : public NodeIo {
@@ -428,8 +429,8 @@ std::string Daemon::status_json() {
         c.bytes_in = ch.bytes_in;
         c.bytes_out = ch.bytes_out;
         c.established_ago = duration_cast<milliseconds>(now - ch.established);
-        c.setup_time = duration_cast<milliseconds>(ch.setup_time);
-        c.discovery_time = duration_cast<milliseconds>(ch.discovery_time);
+        c.setup_time = duration_cast<microseconds>(ch.setup_time);
+        c.discovery_time = duration_cast<microseconds>(ch.discovery_time);
         s.channels.push_back(std::move(c));
         for (const auto& dst : ch.destinations) carrier[dst] = &ch;
     });

@@ -410,7 +410,8 @@ BOOST_AUTO_TEST_CASE(text_format_shows_the_key_fields) {
     for (const char* want :
          {"node h1, up 1h02m", "flows: 2", "fd00:4::9", "discovering",
           "channels: 1", "fd00:2::10", "c0ffee01", "ffffffff", "init",
-          "118/120", "1m05s", "12ms", "scout.doq_sent", "esp.replay_dropped"})
+          "118/120", "1m05s", "12.000ms", "3.000ms", "scout.doq_sent",
+          "esp.replay_dropped"})
         BOOST_TEST(t.find(want) != std::string::npos, want);
     BOOST_TEST(t.find("dor_orphan") == std::string::npos);  // zero: hidden
     for (std::size_t pos = 0; (pos = t.find('\n', pos)) != std::string::npos;

@@ -55,6 +55,21 @@ def segment_verdict(packets):
     return "no flow traffic"
 
 
+def print_wire_times(packets):
+    """Discovery and handshake times as seen on H1's link."""
+    def first(kind):
+        found = of_kind(packets, kind)
+        return found[0].ts if found else None
+    doq, dor, ike, esp = (first(k) for k in ("doq", "dor", "ike", "esp-udp"))
+    if None not in (doq, dor):
+        print(f"         on the wire: DOq -> DOr {(dor - doq) * 1e6:.0f} us",
+              end="")
+        if None not in (ike, esp):
+            print(f", first IKE -> first ESP {(esp - ike) * 1e3:.1f} ms",
+                  end="")
+        print()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--mb", type=int, default=10,
@@ -114,8 +129,8 @@ def main():
                 print(f"{name}: channel {c.get('local')} = {c.get('peer')} "
                       f"mode {c.get('mode')}, "
                       f"{'initiator' if c.get('initiator') else 'responder'}"
-                      f", discovery {c.get('discovery_time_ms')} ms, "
-                      f"handshake {c.get('setup_time_ms')} ms, "
+                      f", discovery {c.get('discovery_time_us', 0) / 1000:.3f} ms, "
+                      f"handshake {c.get('setup_time_us', 0) / 1000:.3f} ms, "
                       f"packets out/in {c.get('packets_out')}/"
                       f"{c.get('packets_in')}")
                 ok &= c.get("mode") == "host-host"
@@ -129,6 +144,8 @@ def main():
             verdict = segment_verdict(packets)
             print(f"  {name}: {verdict:10} {kinds(packets)}")
             ok &= verdict == want
+            if name == "H1-R1" and not args.plain:
+                print_wire_times(packets)
         mode = "none (plain)" if args.plain else "host-host"
         print(f"expected: mode {mode}, every link {want}: "
               f"{'as expected' if ok else 'NOT as expected'}")

@@ -230,8 +230,8 @@ def test_d_four_nodes_every_link_encrypted():
         chans = s6lab.channels_to(lab.scout6_status(h1, d1), h2.addr())
         check(len(chans) == 1 and chans[0].get("mode") == "host-host",
               f"h1: expected one host-host channel to h2, got {chans}")
-        log(f"discovery {chans[0].get('discovery_time_ms')} ms, handshake "
-            f"{chans[0].get('setup_time_ms')} ms")
+        log(f"discovery {chans[0].get('discovery_time_us')} us, handshake "
+            f"{chans[0].get('setup_time_us')} us")
         for name, cap in caps:
             packets = cap.stop()
             log(f"{name}: {kinds(packets)}")
