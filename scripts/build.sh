@@ -10,6 +10,7 @@ BUILD_DIR=${SCOUT6_BUILD_DIR:-build}
 [[ $BUILD_DIR == /* ]] || BUILD_DIR=$ROOT/$BUILD_DIR
 
 cmake -S "$ROOT" -B "$BUILD_DIR" \
-    -DCMAKE_BUILD_TYPE="${SCOUT6_BUILD_TYPE:-RelWithDebInfo}"
+    -DCMAKE_BUILD_TYPE="${SCOUT6_BUILD_TYPE:-RelWithDebInfo}" \
+    -DSCOUT6_TESTS=ON
 cmake --build "$BUILD_DIR" -j"${SCOUT6_JOBS:-$(nproc)}"
 echo "build: $BUILD_DIR/cli/scout6"
