@@ -39,6 +39,11 @@ using std::chrono::duration_cast;
 using std::chrono::microseconds;
 using std::chrono::milliseconds;
 
+// The kernel side of a Node. ESP packets to one peer leave in batches:
+// consecutive datagrams of one size to one destination are gathered and
+// handed to the kernel in one UDP_SEGMENT send (UDP GSO). The daemon
+// flushes at the end of every loop callback, so batching adds no delay
+// beyond the callback itself.
 class KernelIo final : public NodeIo {
 public:
     tun::TunDevice* tun = nullptr;
@@ -50,6 +55,7 @@ public:
     std::uint64_t tun_write_errors = 0;
     std::uint64_t udp_send_errors = 0;
     std::uint64_t raw_send_errors = 0;
+    std::uint64_t gso_sends = 0;
 
     void write_tun(core::Bytes packet) override {
         if (auto s = tun->write(packet); !s) {
@@ -59,17 +65,55 @@ public:
                                    s.error().describe());
         }
     }
+
     void send_udp(std::uint16_t src_port, const core::Ip6Addr& src,
                   const core::Ip6Addr& dst, std::uint16_t dst_port,
                   core::Bytes payload) override {
-        auto* sock = src_port == 500 ? udp500 : udp4500;
-        if (auto s = sock->send(payload, src, dst, dst_port); !s) {
-            ++udp_send_errors;
-            SCOUT6_LOG_EVERY_N_SEC(
-                spdlog::level::warn, 10, "net: [{}]:{}: udp send failed: {}",
-                dst.to_string(), dst_port, s.error().describe());
+        if (!gso_ || src_port != 4500 || payload.empty() ||
+            payload.size() > tun::kMaxGsoBytes) {
+            flush();
+            send_one(src_port, src, dst, dst_port, payload);
+            return;
         }
+        if (!joins_batch(src, dst, dst_port, payload.size())) {
+            flush();
+            batch_ = Batch{src, dst, dst_port, payload.size(), 0, 0, false};
+        }
+        std::copy(payload.begin(), payload.end(),
+                  gso_buf_.begin() + static_cast<long>(batch_.bytes));
+        batch_.bytes += payload.size();
+        ++batch_.count;
+        // A shorter datagram can only end a batch (UDP_SEGMENT semantics).
+        if (payload.size() < batch_.segment) batch_.closed = true;
     }
+
+    // Sends what send_udp() gathered.
+    void flush() {
+        if (batch_.count == 0) return;
+        Batch b = batch_;
+        batch_ = Batch{};
+        core::Bytes all(gso_buf_.data(), b.bytes);
+        if (b.count == 1) {
+            send_one(4500, b.src, b.dst, b.port, all);
+            return;
+        }
+        auto sent = udp4500->send(all, b.src, b.dst, b.port, b.segment);
+        if (sent) {
+            ++gso_sends;
+            return;
+        }
+        if (sent.error().sys_errno == EIO || sent.error().sys_errno == EINVAL) {
+            spdlog::info(
+                "net: udp segmentation refused ({}); one datagram "
+                "per send from now on",
+                sent.error().describe());
+            gso_ = false;
+        }
+        for (std::size_t off = 0; off < b.bytes; off += b.segment)
+            send_one(4500, b.src, b.dst, b.port,
+                     all.subspan(off, std::min(b.segment, b.bytes - off)));
+    }
+
     void route_peer(const core::Ip6Addr& peer, bool add) override {
         // Not yet: netlink. This runs `ip` and waits for it, a few
         // milliseconds on the loop, once per channel to an out-of-scope
@@ -79,6 +123,7 @@ public:
                          peer.to_string(), add ? "add" : "remove",
                          s.error().describe());
     }
+
     void send_raw(core::Bytes packet) override {
         if (auto s = raw->send(packet); !s) {
             ++raw_send_errors;
@@ -87,6 +132,41 @@ public:
                                    s.error().describe());
         }
     }
+
+private:
+    struct Batch {
+        core::Ip6Addr src, dst;
+        std::uint16_t port = 0;
+        std::size_t segment = 0;
+        std::size_t count = 0;
+        std::size_t bytes = 0;
+        bool closed = false;
+    };
+
+    bool joins_batch(const core::Ip6Addr& src, const core::Ip6Addr& dst,
+                     std::uint16_t port, std::size_t size) const {
+        return batch_.count > 0 && !batch_.closed && batch_.dst == dst &&
+               batch_.src == src && batch_.port == port &&
+               size <= batch_.segment && batch_.count < tun::kMaxGsoSegments &&
+               batch_.bytes + size <= tun::kMaxGsoBytes;
+    }
+
+    void send_one(std::uint16_t src_port, const core::Ip6Addr& src,
+                  const core::Ip6Addr& dst, std::uint16_t dst_port,
+                  core::Bytes payload) {
+        auto* sock = src_port == 500 ? udp500 : udp4500;
+        if (auto s = sock->send(payload, src, dst, dst_port); !s) {
+            ++udp_send_errors;
+            SCOUT6_LOG_EVERY_N_SEC(
+                spdlog::level::warn, 10, "net: [{}]:{}: udp send failed: {}",
+                dst.to_string(), dst_port, s.error().describe());
+        }
+    }
+
+    bool gso_ = true;
+    Batch batch_;
+    std::vector<std::uint8_t> gso_buf_ =
+        std::vector<std::uint8_t>(tun::kMaxGsoBytes);
 };
 
 NodeOptions node_options(const Config& config) {
@@ -144,7 +224,7 @@ public:
 private:
     bool open_kernel_side();
     void poll(uv_poll_t& handle, int fd, uv_poll_cb cb);
-    void rearm_timer();
+    void finish_callback();
     void stop(const char* why);
     std::string status_json();
 
@@ -204,6 +284,8 @@ bool Daemon::open_kernel_side() {
     auto u4500 = tun::UdpSocket::open(4500, fwmark);
     if (!u4500) return fail("udp port 4500", u4500.error());
     udp4500_.emplace(std::move(*u4500));
+    if (auto gro = udp4500_->enable_gro(); !gro)
+        spdlog::info("net: no udp gro: {}", gro.error().describe());
     auto raw = tun::RawSender::open(fwmark);
     if (!raw) return fail("raw ipv6 socket", raw.error());
     raw_.emplace(std::move(*raw));
@@ -283,7 +365,7 @@ int Daemon::run() {
                 config_.node.name, config_.tun_name(),
                 config_.node.addresses.size(), config_.scope.protect.size(),
                 config_.node.control_socket);
-            rearm_timer();
+            finish_callback();
         }
         uv_run(&loop_, UV_RUN_DEFAULT);
     }
@@ -314,11 +396,15 @@ void Daemon::stop(const char* why) {
     stopping_ = true;
     spdlog::info("scout6: {}: stopping: {}", config_.node.name, why);
     if (node_) node_->shutdown();
+    io_.flush();  // the IKE Deletes
     control_.reset();
     uv_stop(&loop_);
 }
 
-void Daemon::rearm_timer() {
+// Every loop callback ends here: send the batched datagrams, then arm the
+// timer for the earliest protocol deadline.
+void Daemon::finish_callback() {
+    io_.flush();
     if (stopping_ || !node_) return;
     auto next = node_->next_deadline();
     if (!next) {
@@ -337,7 +423,7 @@ void Daemon::rearm_timer() {
 void Daemon::on_timer(uv_timer_t* h) {
     auto& d = self(reinterpret_cast<uv_handle_t*>(h));
     d.node_->on_timer();
-    d.rearm_timer();
+    d.finish_callback();
 }
 
 void Daemon::on_signal(uv_signal_t* h, int signum) {
@@ -359,7 +445,7 @@ void Daemon::on_tun(uv_poll_t* h, int status, int) {
         }
         d.node_->on_tun_packet(core::Bytes(d.rx_.data(), *n));
     }
-    d.rearm_timer();
+    d.finish_callback();
 }
 
 void Daemon::drain_udp(tun::UdpSocket& sock) {
@@ -372,9 +458,13 @@ void Daemon::drain_udp(tun::UdpSocket& sock) {
             break;
         }
         if (!*got) break;
+        // With GRO the buffer holds several datagrams of one flow.
         const auto& dg = **got;
-        node_->on_udp(dg.src, dg.src_port, dg.dst, sock.port(),
-                      core::MutableBytes(rx_.data(), dg.size));
+        std::size_t step = dg.segment_size ? dg.segment_size : dg.size;
+        for (std::size_t off = 0; off < dg.size; off += step)
+            node_->on_udp(dg.src, dg.src_port, dg.dst, sock.port(),
+                          core::MutableBytes(rx_.data() + off,
+                                             std::min(step, dg.size - off)));
     }
 }
 
@@ -382,7 +472,7 @@ void Daemon::on_udp(uv_poll_t* h, int status, int) {
     auto& d = self(reinterpret_cast<uv_handle_t*>(h));
     if (status < 0) return;
     d.drain_udp(h == &d.udp500_poll_ ? *d.udp500_ : *d.udp4500_);
-    d.rearm_timer();
+    d.finish_callback();
 }
 
 void Daemon::on_tap(uv_poll_t* h, int status, int) {
@@ -393,7 +483,7 @@ void Daemon::on_tap(uv_poll_t* h, int status, int) {
         if (!got || !*got) break;
         d.node_->on_scout_packet(core::Bytes(d.rx_.data(), (*got)->size));
     }
-    d.rearm_timer();
+    d.finish_callback();
 }
 
 void Daemon::on_icmp(uv_poll_t* h, int status, int) {
@@ -405,7 +495,7 @@ void Daemon::on_icmp(uv_poll_t* h, int status, int) {
         d.node_->on_icmp_error((*got)->src,
                                core::Bytes(d.rx_.data(), (*got)->size));
     }
-    d.rearm_timer();
+    d.finish_callback();
 }
 
 std::string Daemon::status_json() {
@@ -458,6 +548,7 @@ std::string Daemon::status_json() {
     io["tun_write_errors"] = io_.tun_write_errors;
     io["udp_send_errors"] = io_.udp_send_errors;
     io["raw_send_errors"] = io_.raw_send_errors;
+    io["udp_gso_sends"] = io_.gso_sends;
     io["bugs"] = core::bug_count();
     if (auto fw = net_.read_counters(plan_)) {
         auto& nft = s.counters["firewall"];

@@ -29,7 +29,15 @@ struct Datagram {
     std::uint16_t src_port = 0;
     core::Ip6Addr dst;  // the local address it was sent to
     std::uint16_t dst_port = 0;
+    // With UDP GRO on: the buffer holds several datagrams of this size back
+    // to back (the last may be shorter). 0: one datagram.
+    std::size_t segment_size = 0;
 };
+
+// UDP generic segmentation (Linux UDP_SEGMENT): how many datagrams one
+// send may carry and how many bytes in all.
+inline constexpr std::size_t kMaxGsoSegments = 64;
+inline constexpr std::size_t kMaxGsoBytes = 65000;
 
 class UdpSocket {
 public:
@@ -60,9 +68,19 @@ public:
     // Sends data from src (unspecified: the kernel picks) to dst:dst_port.
     // Link-local destinations are not supported (no scope id). Errors:
     // kSyscall (EAGAIN when the send buffer is full: the caller drops).
+    // With segment_size > 0 and data longer than it, the kernel cuts data
+    // into datagrams of segment_size bytes (the last may be shorter): one
+    // system call for up to kMaxGsoSegments datagrams. A device that cannot
+    // do it answers EIO or EINVAL; the caller then sends one by one.
     [[nodiscard]] core::Status send(core::Bytes data, const core::Ip6Addr& src,
                                     const core::Ip6Addr& dst,
-                                    std::uint16_t dst_port);
+                                    std::uint16_t dst_port,
+                                    std::size_t segment_size = 0);
+
+    // Asks the kernel to coalesce arriving datagrams of one flow (UDP GRO);
+    // recv() then reports Datagram::segment_size. Errors: kSyscall (an old
+    // kernel: the socket keeps working without it).
+    [[nodiscard]] core::Status enable_gro();
 
 private:
     UdpSocket(UniqueFd fd, std::uint16_t port)

@@ -1,6 +1,7 @@
 // UdpSocket, RawSender and IcmpErrorSocket on Linux.
 #include <netinet/icmp6.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <sys/socket.h>
 
 #include <array>
@@ -55,11 +56,21 @@ sockaddr_in6 make_sockaddr(const core::Ip6Addr& addr, std::uint16_t port) {
     return sa;
 }
 
-using PktinfoBuffer = std::array<std::uint8_t, CMSG_SPACE(sizeof(in6_pktinfo))>;
+// Room for IPV6_PKTINFO and a UDP_GRO or UDP_SEGMENT size.
+using PktinfoBuffer = std::array<std::uint8_t, CMSG_SPACE(sizeof(in6_pktinfo)) +
+                                                   CMSG_SPACE(sizeof(int))>;
 
-// Fills d.dst from the IPV6_PKTINFO control message, if present.
+// Fills d.dst from IPV6_PKTINFO and d.segment_size from UDP_GRO, when
+// present.
 void read_pktinfo(msghdr& msg, Datagram& d) {
     for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO) {
+            int size = 0;
+            std::memcpy(&size, CMSG_DATA(c), sizeof(size));
+            if (size > 0 && static_cast<std::size_t>(size) < d.size)
+                d.segment_size = static_cast<std::size_t>(size);
+            continue;
+        }
         if (c->cmsg_level != IPPROTO_IPV6 || c->cmsg_type != IPV6_PKTINFO)
             continue;
         in6_pktinfo info;
@@ -170,8 +181,13 @@ core::Status UdpSocket::recv_batch(std::span<core::MutableBytes> bufs,
     return {};
 }
 
+core::Status UdpSocket::enable_gro() {
+    return set_int(fd_.get(), SOL_UDP, UDP_GRO, 1, "UDP_GRO");
+}
+
 core::Status UdpSocket::send(core::Bytes data, const core::Ip6Addr& src,
-                             const core::Ip6Addr& dst, std::uint16_t dst_port) {
+                             const core::Ip6Addr& dst, std::uint16_t dst_port,
+                             std::size_t segment_size) {
     sockaddr_in6 to = make_sockaddr(dst, dst_port);
     iovec iov{const_cast<std::uint8_t*>(data.data()), data.size()};
     msghdr msg;
@@ -182,17 +198,31 @@ core::Status UdpSocket::send(core::Bytes data, const core::Ip6Addr& src,
     msg.msg_iovlen = 1;
 
     PktinfoBuffer control{};
-    if (!src.is_unspecified()) {
+    bool segmented = segment_size > 0 && data.size() > segment_size;
+    std::size_t used = 0;
+    if (!src.is_unspecified()) used += CMSG_SPACE(sizeof(in6_pktinfo));
+    if (segmented) used += CMSG_SPACE(sizeof(std::uint16_t));
+    if (used > 0) {
         msg.msg_control = control.data();
-        msg.msg_controllen = control.size();
+        msg.msg_controllen = used;
         cmsghdr* c = CMSG_FIRSTHDR(&msg);
-        c->cmsg_level = IPPROTO_IPV6;
-        c->cmsg_type = IPV6_PKTINFO;
-        c->cmsg_len = CMSG_LEN(sizeof(in6_pktinfo));
-        in6_pktinfo info;
-        std::memset(&info, 0, sizeof(info));
-        src.to_in6(info.ipi6_addr);
-        std::memcpy(CMSG_DATA(c), &info, sizeof(info));
+        if (!src.is_unspecified()) {
+            c->cmsg_level = IPPROTO_IPV6;
+            c->cmsg_type = IPV6_PKTINFO;
+            c->cmsg_len = CMSG_LEN(sizeof(in6_pktinfo));
+            in6_pktinfo info;
+            std::memset(&info, 0, sizeof(info));
+            src.to_in6(info.ipi6_addr);
+            std::memcpy(CMSG_DATA(c), &info, sizeof(info));
+            c = CMSG_NXTHDR(&msg, c);
+        }
+        if (segmented) {
+            auto size = static_cast<std::uint16_t>(segment_size);
+            c->cmsg_level = SOL_UDP;
+            c->cmsg_type = UDP_SEGMENT;
+            c->cmsg_len = CMSG_LEN(sizeof(size));
+            std::memcpy(CMSG_DATA(c), &size, sizeof(size));
+        }
     }
 
     ssize_t n;
