@@ -365,7 +365,7 @@ bool read_psk_file(Loader& ld, const std::string& key, const toml::node* n,
     auto bad = [&](const std::string& why) {
         return ld.fail(key, n, fmt::format("psk_file '{}' {}", path, why));
     };
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0)
         return bad(fmt::format("cannot be opened: {}", std::strerror(errno)));
     struct stat st {};
@@ -586,9 +586,37 @@ std::string ConfigError::message() const {
     return text;
 }
 
+namespace {
+
+// toml++ 3.3.0 (Debian 12) reaches __builtin_unreachable() on some
+// non-ASCII code points where it looks for whitespace (upstream issue
+// 295). Nothing scout6 reads needs more than ASCII, so such bytes are
+// refused here, with their position, before the parser sees them.
+std::optional<ConfigError> refuse_non_ascii(std::string_view text,
+                                            const std::string& source_name) {
+    std::uint32_t line = 1, column = 1;
+    for (char c : text) {
+        if (static_cast<unsigned char>(c) >= 0x80)
+            return ConfigError{source_name, "", line, column,
+                               "non-ASCII character (config files are "
+                               "ASCII)"};
+        if (c == '\n') {
+            ++line;
+            column = 1;
+        } else {
+            ++column;
+        }
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
 ConfigResult<Config> parse_config(std::string_view text,
                                   const std::string& source_name) {
     Loader ld(source_name, dir_of(source_name));
+    if (auto refused = refuse_non_ascii(text, source_name))
+        return tl::unexpected(*refused);
     toml::parse_result parsed = toml::parse(text, source_name);
     if (!parsed) {
         const auto& err = parsed.error();
@@ -628,7 +656,7 @@ ConfigResult<Config> load_config(const std::string& path) {
     auto cannot = [&](const std::string& why) {
         return tl::unexpected(ConfigError{path, "", 0, 0, why});
     };
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0)
         return cannot(fmt::format("cannot open: {}", std::strerror(errno)));
     std::string text;

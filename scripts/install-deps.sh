@@ -16,6 +16,8 @@ PACKAGES=(
     libsodium-dev libssl-dev libuv1-dev libtomlplusplus-dev
     libboost-test-dev libexpected-dev libcli11-dev libspdlog-dev
     libfmt-dev nlohmann-json3-dev libbenchmark-dev
+    # fuzzing (scripts/fuzz.sh): clang with libFuzzer and the sanitizers
+    clang libclang-rt-14-dev
     # namespace tests and the lab
     iproute2 nftables tcpdump iperf3 iputils-ping python3 procps kmod
     # interop peer: charon, swanctl, kernel-libipsec (extra plugins),

@@ -8,6 +8,7 @@
 #   4. unit tests (ctest)
 #   5. network tests in namespaces (tests/netns/test_netns.py)
 #   6. interop with strongSwan (interop/test_interop.py)
+#   7. a short fuzzing run of every parser (scripts/fuzz.sh)
 # Every stage runs even when an earlier test stage failed (a failed
 # install or build stops the run: nothing after it can mean anything).
 # Ends with a table and "total: N passed, M failed"; the exit status is
@@ -174,5 +175,6 @@ fi
 ctest_stage
 py_stage netns "$ROOT/tests/netns/test_netns.py"
 py_stage interop "$ROOT/interop/test_interop.py"
+stage fuzz bash "$ROOT/scripts/fuzz.sh" </dev/null
 summary
 [[ $FAILED -eq 0 ]]

@@ -419,3 +419,22 @@ BOOST_AUTO_TEST_CASE(every_truncation_of_the_example_fails_cleanly) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(cli_config_hostile_text)
+
+// toml++ 3.3.0 reaches __builtin_unreachable() on some non-ASCII code
+// points (found by tests/fuzz/config_fuzz); the loader refuses them first.
+BOOST_AUTO_TEST_CASE(non_ascii_letter_at_key_start_is_a_clean_error) {
+    for (const char* text : {"\xC3\xA9 = 1\n", "[node]\n\xC2\xA7 = 1\n"}) {
+        auto config = scout6::cli::parse_config(text, "t.toml");
+        BOOST_REQUIRE(!config.has_value());
+        BOOST_TEST(config.error().message().find("non-ASCII") !=
+                   std::string::npos);
+    }
+    auto config = scout6::cli::parse_config("[node]\n\xC2\xA7 = 1\n", "t.toml");
+    BOOST_REQUIRE(!config.has_value());
+    BOOST_TEST(config.error().line == 2u);
+    BOOST_TEST(config.error().column == 1u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
