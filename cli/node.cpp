@@ -499,10 +499,12 @@ void Node::on_channel_up(const ike::ChannelEvent& event) {
     auto in = core::EspInboundSa::create(event.child.spi_in,
                                          event.child.keymat_in.view());
     if (!out || !in) {
-        ++stats_.channels_failed;
+        // The IKE SA is up but we cannot use its keys: the flows waiting
+        // for it fail like any other channel failure.
+        const auto& why = !out ? out.error() : in.error();
         spdlog::warn("node: [{}]: esp sa setup failed: {}",
-                     event.peer.to_string(),
-                     (!out ? out.error() : in.error()).describe());
+                     event.peer.to_string(), why.describe());
+        on_channel_failed(event.local, event.peer, why);
         return;
     }
     auto channel = std::make_unique<Channel>(Channel{event.local,
