@@ -239,7 +239,10 @@ bool read_addresses(Section& s, std::string_view k, bool required,
 }
 
 bool valid_node_name(std::string_view name) {
-    if (name.empty() || name.size() > kMaxNodeName) return false;
+    // It becomes part of an interface name, which must start with a letter
+    // or digit.
+    if (name.empty() || name.size() > kMaxNodeName || name.front() == '-')
+        return false;
     return std::all_of(name.begin(), name.end(), [](char c) {
         return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
     });
@@ -253,7 +256,7 @@ bool read_node(Loader& ld, const toml::table* t, NodeConfig& out) {
     if (!valid_node_name(out.name))
         return ld.fail(s.key("name"), n,
                        fmt::format("'{}' must be 1 to {} characters from "
-                                   "a-z, 0-9 and '-'",
+                                   "a-z, 0-9 and '-', not starting with '-'",
                                    out.name, kMaxNodeName));
     if (!read_addresses(s, "addresses", true, out.addresses)) return false;
 

@@ -210,10 +210,6 @@ tun::NetPlan net_plan(const Config& config) {
     return plan;
 }
 
-std::string to_ms_string(core::Duration d) {
-    return std::to_string(duration_cast<milliseconds>(d).count());
-}
-
 class Daemon {
 public:
     Daemon(const Config& config)
@@ -268,10 +264,19 @@ private:
     std::vector<std::uint8_t> rx_ = std::vector<std::uint8_t>(kRxBytes);
 };
 
+// Order matters: nothing may be removed or installed until it is certain
+// no other daemon owns it. A live instance of this name answers on its
+// control socket; any other daemon in this network namespace holds UDP
+// 500 and 4500. Only then are a crashed instance's leftovers removed.
 bool Daemon::open_kernel_side() {
-    if (auto s = net_.cleanup_stale(plan_); !s)
-        spdlog::warn("net: cleanup of a previous instance: {}",
-                     s.error().describe());
+    if (control_request(config_.node.control_socket, "status\n",
+                        std::chrono::seconds(1))) {
+        spdlog::error(
+            "scout6: {}: already running (its control socket {} "
+            "answers)",
+            config_.node.name, config_.node.control_socket);
+        return false;
+    }
 
     auto fail = [](const char* what, const core::Error& e) {
         spdlog::error("scout6: cannot open {}: {}", what, e.describe());
@@ -296,6 +301,10 @@ bool Daemon::open_kernel_side() {
                                    config_.discovery.dor_option);
     if (!tap) return fail("packet tap", tap.error());
     tap_.emplace(std::move(*tap));
+
+    if (auto s = net_.cleanup_stale(plan_); !s)
+        spdlog::warn("net: cleanup of a previous instance: {}",
+                     s.error().describe());
     auto tun = tun::open_tun(config_.tun_name(), config_.dataplane.tun_mtu);
     if (!tun) return fail("tun device", tun.error());
     tun_ = std::move(*tun);

@@ -85,9 +85,7 @@ int main(int argc, char** argv) {
 
     std::string run_config, log_level;
     auto* run = app.add_subcommand("run", "run the daemon in the foreground");
-    run->add_option("-c,--config", run_config, "config file")
-        ->required()
-        ->check(CLI::ExistingFile);
+    run->add_option("-c,--config", run_config, "config file")->required();
     run->add_option("--log-level", log_level,
                     "error, warn, info, debug or trace (overrides config)");
 

@@ -97,6 +97,8 @@ Node::Node(const core::Clock& clock, ike::Random& random, NodeOptions options,
       hold_(options_.hold_total, options_.hold_per_flow,
             options_.max_packet_bytes),
       next_sweep_(clock.now() + kSweepInterval),
+      dor_tokens_(options_.dor_rate),
+      dor_refilled_(clock.now()),
       tx_(kTxBytes) {}
 
 Node::~Node() = default;
@@ -247,7 +249,13 @@ void Node::start_securing(const core::Ip6Addr& src, const core::Ip6Addr& dst) {
             fail_destination(dst, "negative answer cached");
             return;
         case core::Discovery::StartResult::kTooMany:
-            fail_destination(dst, "too many discoveries under way");
+            // Load, not a verdict on the destination: drop what is held
+            // and let its next packet try again.
+            pending_.erase(dst);
+            stats_.discovery_busy_dropped += hold_.drop(dst);
+            SCOUT6_LOG_EVERY_N_SEC(spdlog::level::warn, 10,
+                                   "node: too many discoveries under way; "
+                                   "dropping packets to new destinations");
             return;
     }
 }
@@ -306,9 +314,13 @@ void Node::fail_destination(const core::Ip6Addr& dst, const char* reason) {
         count = hold_.drop(dst);
         stats_.unsecurable_dropped += count;
     }
-    spdlog::info("node: {}: cannot secure: {}; {} held packets {}",
-                 dst.to_string(), reason, count,
-                 options_.pass_unsecurable ? "sent in the clear" : "dropped");
+    // A flood of flows to unreachable destinations must not flood the log;
+    // the counters keep the full story.
+    SCOUT6_LOG_EVERY_N_SEC(
+        spdlog::level::info, 1,
+        "node: {}: cannot secure: {}; {} held packets {}", dst.to_string(),
+        reason, count,
+        options_.pass_unsecurable ? "sent in the clear" : "dropped");
 }
 
 // ---- Inbound -------------------------------------------------------------
@@ -403,6 +415,10 @@ void Node::on_scout_packet(core::Bytes packet) {
                 ++stats_.doq_not_served;
                 return;
             }
+            if (!take_dor_token()) {
+                ++stats_.doq_rate_limited;
+                return;
+            }
             auto size = core::serialize_dor(options_.code_points, answer->src,
                                             answer->dst, options_.hop_limit,
                                             answer->mask, answer->queried,
@@ -424,6 +440,19 @@ void Node::on_scout_packet(core::Bytes packet) {
             ++stats_.raq_ignored;
             return;
     }
+}
+
+// A token bucket of options_.dor_rate tokens a second, as deep as one
+// second's worth.
+bool Node::take_dor_token() {
+    auto now = clock_.now();
+    double elapsed = std::chrono::duration<double>(now - dor_refilled_).count();
+    dor_refilled_ = now;
+    dor_tokens_ =
+        std::min(options_.dor_rate, dor_tokens_ + elapsed * options_.dor_rate);
+    if (dor_tokens_ < 1) return false;
+    dor_tokens_ -= 1;
+    return true;
 }
 
 void Node::on_icmp_error(const core::Ip6Addr& src, core::Bytes icmp) {

@@ -58,6 +58,10 @@ struct NodeOptions {
     std::size_t max_flows = 100000;
     std::uint8_t hop_limit = 64;
     core::Duration flow_idle_timeout = std::chrono::minutes(5);
+    // DOr answers per second (and burst). A DOq's source can be forged,
+    // and the answer is larger than the query: without a limit a node
+    // would be a reflector, as ICMP error rate limits exist for.
+    double dor_rate = 1000;
 };
 
 // Why a packet was dropped; each has a counter in NodeStats.
@@ -72,6 +76,7 @@ struct NodeStats {
     std::uint64_t released = 0;             // held, then sent in a channel
     std::uint64_t unsecurable_dropped = 0;  // no channel could be built
     std::uint64_t unsecurable_passed = 0;   // sent clear: on_unsecurable=pass
+    std::uint64_t discovery_busy_dropped = 0;  // too many discoveries
     std::uint64_t esp_sent = 0;
     std::uint64_t esp_seal_failed = 0;
     std::uint64_t esp_received = 0;
@@ -85,7 +90,8 @@ struct NodeStats {
     std::uint64_t scout_malformed = 0;
     std::uint64_t doq_answered = 0;
     std::uint64_t doq_not_served = 0;
-    std::uint64_t raq_ignored = 0;  // hosts do not answer RAq
+    std::uint64_t doq_rate_limited = 0;  // answers over dor_rate
+    std::uint64_t raq_ignored = 0;       // hosts do not answer RAq
     std::uint64_t icmp_not_ours = 0;
     std::uint64_t channels_up = 0;
     std::uint64_t channels_failed = 0;
@@ -104,6 +110,7 @@ struct NodeStats {
         f("released", released);
         f("unsecurable_dropped", unsecurable_dropped);
         f("unsecurable_passed", unsecurable_passed);
+        f("discovery_busy_dropped", discovery_busy_dropped);
         f("esp_sent", esp_sent);
         f("esp_seal_failed", esp_seal_failed);
         f("esp_received", esp_received);
@@ -117,6 +124,7 @@ struct NodeStats {
         f("scout_malformed", scout_malformed);
         f("doq_answered", doq_answered);
         f("doq_not_served", doq_not_served);
+        f("doq_rate_limited", doq_rate_limited);
         f("raq_ignored", raq_ignored);
         f("icmp_not_ours", icmp_not_ours);
         f("channels_up", channels_up);
@@ -226,6 +234,7 @@ private:
     void send_esp(Channel& channel, core::Bytes packet);
     void fail_destination(const core::Ip6Addr& dst, const char* reason);
     bool is_negative(const core::Ip6Addr& dst);
+    bool take_dor_token();
     void set_flow_state(const core::Ip6Addr& remote, FlowState state);
 
     // Inbound stages.
@@ -270,6 +279,8 @@ private:
         negative_;
     std::unordered_map<core::FlowKey, Flow, core::FlowKeyHash> flows_;
     core::TimePoint next_sweep_;
+    double dor_tokens_ = 0;
+    core::TimePoint dor_refilled_;
 
     NodeStats stats_;
     // Output buffers, allocated once: ESP out, IKE with marker, queries.

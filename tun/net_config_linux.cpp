@@ -18,6 +18,8 @@ constexpr std::string_view kAbsent[] = {"No such file or directory",
                                         "No such process", "does not exist",
                                         "Cannot find device"};
 constexpr std::string_view kExists[] = {"File exists"};
+// The largest IPv6 route metric: the fail-closed route loses to any other.
+constexpr const char* kFailClosedMetric = "4294967295";
 
 std::string hex(std::uint32_t v) {
     return fmt::format("0x{:x}", v);
@@ -66,12 +68,23 @@ core::Status NetConfig::install(const NetPlan& plan) {
     auto valid = validate_net_plan(plan);
     if (!valid) return valid;
 
+    // Each scope gets two routes: through the TUN, and an unreachable one
+    // behind it at the worst metric. The TUN's route goes with the TUN when
+    // the daemon dies without cleaning up; the unreachable one stays, so
+    // the flows fail closed instead of falling through to the main table
+    // in the clear. The next start flushes it.
     core::Status status;
+    auto table = std::to_string(plan.route_table);
     for (const auto& scope : plan.scopes) {
         status = run_checked(
-            {"ip", "-6", "route", "replace", scope.to_string(), "dev",
-             plan.tun_name, "table", std::to_string(plan.route_table)},
+            {"ip", "-6", "route", "replace", "unreachable", scope.to_string(),
+             "table", table, "metric", kFailClosedMetric},
             {}, {});
+        if (status)
+            status =
+                run_checked({"ip", "-6", "route", "replace", scope.to_string(),
+                             "dev", plan.tun_name, "table", table},
+                            {}, {});
         if (!status) break;
     }
     // The kernel refuses an identical second rule with EEXIST, which is

@@ -369,6 +369,24 @@ BOOST_AUTO_TEST_CASE(inner_source_outside_selectors_is_dropped) {
     BOOST_TEST(h2.delivered.size() == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(doq_answers_are_rate_limited) {
+    Network net;
+    auto& h2 = net.add(kH2, true);
+    std::array<std::uint8_t, core::kDoqBytes> doq{};
+    BOOST_REQUIRE(core::serialize_doq({}, kH3, kH2, 64, doq));
+
+    // A burst of 3000 queries with forged sources: one second's worth is
+    // answered, the rest counted.
+    for (int i = 0; i < 3000; ++i) h2.node->on_scout_packet(doq);
+    BOOST_TEST(h2.node->stats().doq_answered == 1000u);
+    BOOST_TEST(h2.node->stats().doq_rate_limited == 2000u);
+
+    // The bucket refills with time.
+    net.clock.advance(std::chrono::milliseconds(100));
+    for (int i = 0; i < 200; ++i) h2.node->on_scout_packet(doq);
+    BOOST_TEST(h2.node->stats().doq_answered == 1100u);
+}
+
 BOOST_AUTO_TEST_CASE(malformed_input_is_counted_not_fatal) {
     Network net;
     auto& h1 = net.add(kH1, true);

@@ -16,6 +16,7 @@ SCOUT6_KEEP=1 keeps lab files, SCOUT6_RESULTS=FILE writes a JSON summary.
 """
 
 import json
+import re
 import signal
 import sys
 import time
@@ -291,6 +292,22 @@ def test_c_sigterm_cleans_up_and_restart_after_sigkill_recovers():
         left = diff_state(base, net_state(lab, h1, tun))
         log(f"left behind by SIGKILL: {sorted(left)}")
 
+        # Fail closed: with the daemon dead and its TUN gone, what it left
+        # (rule and unreachable routes) keeps the protected flows from
+        # falling through to the main table in the clear.
+        cap = lab.capture(r, h1, name="cap-after-sigkill")
+        res = lab.run(h1, ["ping", "-6", "-n", "-c", "2", "-W", "1",
+                           h2.addr()], check_rc=False)
+        pk = cap.stop()
+        log(f"h1-r after SIGKILL: {kinds(pk)}; ping: "
+            f"{(res.stdout + res.stderr).strip().splitlines()[-1:]}")
+        check(res.returncode != 0,
+              f"ping succeeded with scout6 killed:\n{res.stdout}")
+        check(re.search(r", [1-9]\d* received", res.stdout) is None,
+              f"ping got replies with scout6 killed:\n{res.stdout}")
+        check(not of_kind(pk, "icmp6-echo"),
+              f"echo in the clear after SIGKILL: {of_kind(pk, 'icmp6-echo')}")
+
         d1 = lab.start_scout6(h1, conf, name="scout6-h1-run3")
         sent, got = lab.ping(h1, h2.addr(), count=3, wait=2)
         check(got > 0, f"ping after restart over leftovers: {got}/{sent}")
@@ -306,6 +323,38 @@ def test_c_sigterm_cleans_up_and_restart_after_sigkill_recovers():
               f"{diff_state(base, after)}")
 
 
+def test_e_second_instance_refused_without_touching_the_first():
+    """A second daemon in the same namespace (same name, or another name
+    on the same route table) must fail before it removes anything: the
+    first keeps its rule, routes and firewall, and its flows stay
+    encrypted."""
+    s6lab.require_scout6()
+    with Lab("twice") as lab:
+        h1, r, h2 = three_nodes(lab)
+        conf = lab.scout6_config(h1, [h1.addr()], [NET_B])
+        lab.start_scout6(h2, lab.scout6_config(h2, [h2.addr()], [NET_A]))
+        d1 = lab.start_scout6(h1, conf, name="scout6-h1-first")
+        lab.ping(h1, h2.addr(), count=2, wait=2)
+        running = net_state(lab, h1, "s6-h1")
+
+        binary = s6lab.require_scout6()
+        second = lab.run(h1, [binary, "run", "--config", conf[0]],
+                         check_rc=False, timeout=20)
+        log(f"second instance: rc {second.returncode}: "
+            f"{second.stderr.strip().splitlines()[-1:]}")
+        check(second.returncode != 0, "a second instance started")
+        check(net_state(lab, h1, "s6-h1") == running,
+              "the second instance changed the first one's state: "
+              f"{diff_state(running, net_state(lab, h1, 's6-h1'))}")
+
+        cap = lab.capture(r, h2)
+        sent, got = lab.ping(h1, h2.addr(), count=3, wait=2)
+        pk = cap.stop()
+        check(got == sent, f"first instance stopped carrying: {got}/{sent}")
+        assert_only(pk, ENCRYPTED_OK, "r-h2")
+        check(d1.running(), "the first instance died")
+
+
 TESTS = [
     test_harness_plain_traffic_is_seen_in_clear,
     test_harness_classifies_kernel_built_scout6_messages,
@@ -313,6 +362,7 @@ TESTS = [
     test_b_flow_to_node_without_scout6_is_never_sent_in_clear,
     test_c_sigterm_cleans_up_and_restart_after_sigkill_recovers,
     test_d_four_nodes_every_link_encrypted,
+    test_e_second_instance_refused_without_touching_the_first,
 ]
 
 if __name__ == "__main__":

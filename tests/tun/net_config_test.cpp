@@ -76,8 +76,12 @@ BOOST_AUTO_TEST_CASE(install_runs_routes_rule_then_ruleset) {
     BOOST_REQUIRE(config.install(lab_plan()).has_value());
 
     std::vector<Argv> expected = {
+        {"ip", "-6", "route", "replace", "unreachable", "fd00:20::/48", "table",
+         "100", "metric", "4294967295"},
         {"ip", "-6", "route", "replace", "fd00:20::/48", "dev", "s6tun0",
          "table", "100"},
+        {"ip", "-6", "route", "replace", "unreachable", "fd00:10::2/128",
+         "table", "100", "metric", "4294967295"},
         {"ip", "-6", "route", "replace", "fd00:10::2/128", "dev", "s6tun0",
          "table", "100"},
         {"ip", "-6", "rule", "add", "pref", "90", "not", "fwmark", "0x5c06",
@@ -85,9 +89,9 @@ BOOST_AUTO_TEST_CASE(install_runs_routes_rule_then_ruleset) {
         {"nft", "-f", "/dev/stdin"},
     };
     BOOST_TEST(argvs(fake) == expected, boost::test_tools::per_element());
-    BOOST_REQUIRE(fake.calls().size() == 4u);
-    BOOST_TEST(fake.calls()[3].stdin_text == std::string(kLabRuleset));
-    for (std::size_t i = 0; i < 3; ++i)
+    BOOST_REQUIRE(fake.calls().size() == 6u);
+    BOOST_TEST(fake.calls()[5].stdin_text == std::string(kLabRuleset));
+    for (std::size_t i = 0; i < 5; ++i)
         BOOST_TEST(fake.calls()[i].stdin_text.empty());
 }
 
@@ -125,7 +129,7 @@ BOOST_AUTO_TEST_CASE(repeated_install_accepts_existing_rule) {
     };
     NetConfig config(fake);
     BOOST_TEST(config.install(lab_plan()).has_value());
-    BOOST_TEST(fake.calls().size() == 4u);
+    BOOST_TEST(fake.calls().size() == 6u);
 }
 
 BOOST_AUTO_TEST_CASE(invalid_names_are_refused_before_any_command) {
@@ -244,10 +248,10 @@ BOOST_AUTO_TEST_CASE(failed_install_rolls_back) {
     auto status = config.install(lab_plan());
     BOOST_REQUIRE(!status.has_value());
     BOOST_TEST(status.error().code == core::Errc::kSyscall);
-    // 2 routes + rule + nft, then the 3 removal commands.
-    BOOST_REQUIRE(fake.calls().size() == 7u);
-    BOOST_TEST(fake.calls()[4].argv == kRuleDel);
-    BOOST_TEST(fake.calls()[6].argv[1] == "delete");
+    // 2 x 2 routes + rule + nft, then the 3 removal commands.
+    BOOST_REQUIRE(fake.calls().size() == 9u);
+    BOOST_TEST(fake.calls()[6].argv == kRuleDel);
+    BOOST_TEST(fake.calls()[8].argv[1] == "delete");
 }
 
 BOOST_AUTO_TEST_CASE(spawn_failure_stops_install) {
