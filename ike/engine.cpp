@@ -403,19 +403,26 @@ void IkeEngine::send_raw(const Endpoint& local, const Endpoint& remote,
                          bool response, std::uint32_t message_id, Bytes bytes,
                          const std::string& summary) {
     ++stats_.messages_sent;
-    spdlog::info(
-        "ike: {}: sent {} {} msgid={} payloads=[{}] bytes={} "
-        "peer=[{}]:{}",
-        sa ? sa->tag() : spi_tag(spi_i, spi_r), to_string(exchange),
-        response ? "response" : "request", message_id, summary, bytes.size(),
-        remote.addr.to_string(), remote.port);
+    // An IKE_SA_INIT response answers an unauthenticated, possibly forged
+    // request: kept below the default level so a flood cannot fill logs.
+    auto level = response && exchange == ExchangeType::kIkeSaInit
+                     ? spdlog::level::debug
+                     : spdlog::level::info;
+    spdlog::log(level,
+                "ike: {}: sent {} {} msgid={} payloads=[{}] bytes={} "
+                "peer=[{}]:{}",
+                sa ? sa->tag() : spi_tag(spi_i, spi_r), to_string(exchange),
+                response ? "response" : "request", message_id, summary,
+                bytes.size(), remote.addr.to_string(), remote.port);
     host_.send_ike(local, remote, bytes);
 }
 
 void IkeEngine::fail_sa(IkeSa& sa, const core::Error& why, bool report) {
     if (sa.state() == SaState::kDead) return;
     ++stats_.sas_failed;
-    spdlog::info("ike: {}: failed: {}", sa.tag(), why.describe());
+    spdlog::log(sa.state() == SaState::kHalfOpen ? spdlog::level::debug
+                                                 : spdlog::level::info,
+                "ike: {}: failed: {}", sa.tag(), why.describe());
     if (report) {
         events_.push_back([this, local = sa.local.addr, peer = sa.remote.addr,
                            why] { host_.on_channel_failed(local, peer, why); });

@@ -62,8 +62,13 @@ bool IkeSa::transition_to(SaState next) {
                    to_string(state_), to_string(next));
         return false;
     }
-    spdlog::info("ike: {}: state {} -> {}", tag(), to_string(state_),
-                 to_string(next));
+    // Half-open SAs come and go with unauthenticated requests: debug.
+    bool unauthenticated =
+        next == SaState::kHalfOpen ||
+        (state_ == SaState::kHalfOpen && next == SaState::kDead);
+    spdlog::log(unauthenticated ? spdlog::level::debug : spdlog::level::info,
+                "ike: {}: state {} -> {}", tag(), to_string(state_),
+                to_string(next));
     state_ = next;
     return true;
 }

@@ -231,7 +231,8 @@ void IkeEngine::on_init_request(const Endpoint& local, const Endpoint& remote,
         ++stats_.dropped_malformed;
         return;
     }
-    spdlog::info(
+    // Anyone can send this, from any forged address: debug, not info.
+    spdlog::debug(
         "ike: {:016x}:{:016x}: received IKE_SA_INIT request msgid=0 "
         "payloads=[{}] bytes={} peer=[{}]:{}",
         h.spi_i, 0, summarize(chain->payloads), message.size(),
