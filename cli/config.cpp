@@ -299,6 +299,27 @@ std::optional<ChannelMode> mode_from_string(std::string_view text) {
     return std::nullopt;
 }
 
+// Two prefixes overlap when one contains the other's first address.
+bool overlaps(const core::Ip6Prefix& a, const core::Ip6Prefix& b) {
+    return a.contains(b.addr) || b.contains(a.addr);
+}
+
+// Address ranges a scope must not reach: routing them into the TUN would
+// cut the node off its own link (neighbour discovery, router
+// advertisements, multicast) or its loopback.
+const char* reserved_overlap(const core::Ip6Prefix& p) {
+    static const struct {
+        const char* prefix;
+        const char* what;
+    } kReserved[] = {{"fe80::/10", "link-local fe80::/10"},
+                     {"ff00::/8", "multicast ff00::/8"},
+                     {"::1/128", "loopback ::1"},
+                     {"::/128", "the unspecified address"}};
+    for (const auto& r : kReserved)
+        if (overlaps(p, *core::Ip6Prefix::parse(r.prefix))) return r.what;
+    return nullptr;
+}
+
 bool read_scope(Loader& ld, const toml::table* t, ScopeConfig& out) {
     Section s(ld, t, "scope");
     std::vector<StringItem> items;
@@ -314,6 +335,11 @@ bool read_scope(Loader& ld, const toml::table* t, ScopeConfig& out) {
             return ld.fail(item.key, item.node,
                            fmt::format("'{}' is not a valid IPv6 prefix: {}",
                                        item.value, p.error().detail));
+        if (const char* what = reserved_overlap(*p))
+            return ld.fail(item.key, item.node,
+                           fmt::format("'{}' covers {}; protect unicast "
+                                       "prefixes only (e.g. fd00::/8)",
+                                       item.value, what));
         out.protect.push_back(*p);
     }
 

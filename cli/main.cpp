@@ -25,7 +25,15 @@ int cmd_check_config(const std::string& path) {
         std::cerr << "scout6: " << config.error().message() << "\n";
         return 2;
     }
-    std::cout << cli::describe(*config) << "config ok\n";
+    std::cout << cli::describe(*config);
+    if (config->node.role == cli::Role::kRouter) {
+        // Valid, but `scout6 run` refuses it (see cli/daemon.cpp).
+        std::cerr << "scout6: " << path
+                  << ": role \"router\" is not supported yet; scout6 run "
+                     "will refuse this config\n";
+        return 2;
+    }
+    std::cout << "config ok\n";
     return 0;
 }
 

@@ -607,8 +607,13 @@ void Node::route_destination(const core::Ip6Addr& dst, Channel& channel) {
             channel.discovery_time = pending->second.discovery_time;
         pending_.erase(pending);
     }
-    std::size_t released = hold_.release(
-        dst, [&](core::Bytes packet) { send_esp(channel, packet); });
+    std::size_t released = hold_.release(dst, [&](core::Bytes packet) {
+        // Held packets passed on_tun_packet's checks: a whole header.
+        auto src = core::Ip6Addr::from_bytes(&packet[kSrcOffset]);
+        auto flow = flows_.find(core::FlowKey::of(src, dst));
+        if (flow != flows_.end()) ++flow->second.packets_out;
+        send_esp(channel, packet);
+    });
     stats_.released += released;
     if (released)
         spdlog::debug("node: {}: released {} held packets", dst.to_string(),

@@ -420,6 +420,30 @@ BOOST_AUTO_TEST_CASE(every_truncation_of_the_example_fails_cleanly) {
 
 BOOST_AUTO_TEST_SUITE_END()
 
+BOOST_AUTO_TEST_SUITE(cli_config_scope_limits)
+
+BOOST_AUTO_TEST_CASE(scope_reaching_link_local_or_multicast_is_refused) {
+    for (const char* scope :
+         {"::/0", "fe80::/64", "ff02::/16", "fc00::/7", "::1/128"}) {
+        std::string text =
+            "[node]\nname = \"h1\"\naddresses = [\"fd00:1::1\"]\n"
+            "[scope]\nprotect = [\"" +
+            std::string(scope) + "\"]\n[ike]\npsk = \"0123456789abcdef0123\"\n";
+        auto config = scout6::cli::parse_config(text, "t.toml");
+        if (std::string(scope) == "fc00::/7") {
+            // All of ULA, which is neither link-local nor multicast: fine.
+            BOOST_TEST(config.has_value(), scope);
+            continue;
+        }
+        BOOST_REQUIRE_MESSAGE(!config.has_value(), scope);
+        BOOST_TEST(config.error().key == "scope.protect[0]", scope);
+        BOOST_TEST(config.error().message().find("unicast prefixes only") !=
+                   std::string::npos);
+    }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
 BOOST_AUTO_TEST_SUITE(cli_config_hostile_text)
 
 // toml++ 3.3.0 reaches __builtin_unreachable() on some non-ASCII code

@@ -210,6 +210,9 @@ BOOST_AUTO_TEST_CASE(first_packets_are_held_then_delivered_in_order) {
     for (std::uint8_t tag = 1; tag <= 3; ++tag)
         BOOST_TEST(h2.delivered[tag - 1] == packet(kH1, kH2, tag));
     BOOST_TEST(h1.node->stats().released == 3u);
+    const auto& flow = h1.node->flows().at(core::FlowKey::of(kH1, kH2));
+    BOOST_TEST(flow.packets_out == 3u);  // held ones count once released
+    BOOST_TEST(to_string(flow.state) == std::string("secured"));
     BOOST_TEST(h1.node->discovery_stats().doq_sent == 1u);
     BOOST_TEST(h2.node->stats().doq_answered == 1u);
     BOOST_TEST(net.clear.empty());
