@@ -35,7 +35,10 @@ std::string spi_tag(std::uint64_t spi_i, std::uint64_t spi_r) {
 
 IkeEngine::IkeEngine(const core::Clock& clock, Random& random, IkeConfig config,
                      IkeHost& host)
-    : clock_(clock), random_(random), config_(std::move(config)), host_(host) {}
+    : clock_(clock), random_(random), config_(std::move(config)), host_(host) {
+    cookie_secret_ = core::SecretBytes(kPrfKeyBytes);
+    random_.fill(cookie_secret_.mutable_view());
+}
 
 IkeEngine::~IkeEngine() = default;
 

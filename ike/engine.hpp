@@ -16,8 +16,7 @@
 //            IKE_SA_INIT, §2.23)
 //   identity: ID_IPV6_ADDR equal to the IKE source address (SPEC §5)
 // Shortcomings, marked where they live: no rekeying and no lifetimes, no
-// IKE fragmentation, no EAP or certificates, one child SA per IKE SA, no
-// stateless cookies of our own.
+// IKE fragmentation, no EAP or certificates, one child SA per IKE SA.
 #pragma once
 
 #include <cstddef>
@@ -74,6 +73,10 @@ struct IkeConfig {
     core::Duration half_open_timeout{std::chrono::seconds(10)};
     std::size_t max_sas{20000};
     std::size_t max_half_open{1000};
+    // From this many half-open SAs on, a new IKE_SA_INIT must carry a
+    // COOKIE we handed out (RFC 7296 §2.6) before it costs any state or
+    // Diffie-Hellman work.
+    std::size_t cookie_threshold{100};
 };
 
 struct InitiateRequest {
@@ -108,6 +111,8 @@ struct InitiateRequest {
     X(no_proposal_chosen)           \
     X(ts_unacceptable)              \
     X(cookies_received)             \
+    X(cookies_sent)                 \
+    X(cookies_rejected)             \
     X(invalid_ke_received)          \
     X(timeouts)
 
@@ -243,6 +248,9 @@ private:
     void on_init_request(const Endpoint& local, const Endpoint& remote,
                          const IkeHeader& h, core::Bytes message);
     void on_init_response(IkeSa& sa, Inbound& in);
+    [[nodiscard]] core::Result<core::SecretBytes> make_cookie(
+        const core::Ip6Addr& initiator, std::uint64_t spi_i,
+        core::Bytes ni) const;
     void answer_init_error(const Endpoint& local, const Endpoint& remote,
                            const IkeHeader& h, NotifyType type,
                            core::Bytes data);
@@ -262,6 +270,11 @@ private:
 
     const core::Clock& clock_;
     Random& random_;
+    // Keys the cookies this responder hands out; made at construction.
+    // Not yet: rotating it (§2.6 suggests so); a cookie stays valid for
+    // the life of the process, which lets an attacker who once saw one
+    // replay it from the same address and SPI.
+    core::SecretBytes cookie_secret_;
     IkeConfig config_;
     IkeHost& host_;
     IkeStats stats_;

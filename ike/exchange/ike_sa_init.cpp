@@ -189,6 +189,17 @@ void IkeEngine::answer_init_error(const Endpoint& local, const Endpoint& remote,
              true, 0, *bytes, p.summary());
 }
 
+// Cookie = prf(secret, Ni | IPi | SPIi) (§2.6): the responder can check it
+// later without having kept anything.
+core::Result<core::SecretBytes> IkeEngine::make_cookie(
+    const core::Ip6Addr& initiator, std::uint64_t spi_i, Bytes ni) const {
+    std::vector<std::uint8_t> input(ni.begin(), ni.end());
+    input.insert(input.end(), initiator.bytes.begin(), initiator.bytes.end());
+    for (int shift = 56; shift >= 0; shift -= 8)
+        input.push_back(static_cast<std::uint8_t>(spi_i >> shift));
+    return prf(cookie_secret_.view(), input);
+}
+
 void IkeEngine::on_init_request(const Endpoint& local, const Endpoint& remote,
                                 const IkeHeader& h, Bytes message) {
     if (h.spi_r != 0 || h.message_id != 0 || !h.from_initiator() ||
@@ -209,15 +220,6 @@ void IkeEngine::on_init_request(const Endpoint& local, const Endpoint& remote,
         } else {
             ++stats_.dropped_bad_state;
         }
-        return;
-    }
-    // Not yet: stateless cookies of our own (§2.6); past max_half_open new
-    // IKE_SA_INIT requests are dropped and counted.
-    if (half_open_.size() >= config_.max_half_open) {
-        ++stats_.dropped_half_open_limit;
-        SCOUT6_LOG_EVERY_N_SEC(spdlog::level::warn, 10,
-                               "ike: half-open limit {} reached, dropping",
-                               config_.max_half_open);
         return;
     }
     if (sas_.size() >= config_.max_sas) {
@@ -253,6 +255,29 @@ void IkeEngine::on_init_request(const Endpoint& local, const Endpoint& remote,
     if (!body || !body->sa || !body->ke || !body->nonce) {
         ++stats_.dropped_malformed;
         answer_init_error(local, remote, h, NotifyType::kInvalidSyntax, {});
+        return;
+    }
+
+    // §2.6: under load, state and Diffie-Hellman work only for initiators
+    // that proved they receive at their source address. A missing or
+    // wrong cookie gets a fresh one; past max_half_open even a good
+    // cookie is not enough.
+    if (half_open_.size() >= config_.cookie_threshold) {
+        auto expected = make_cookie(remote.addr, h.spi_i, *body->nonce);
+        const auto* n = body->find_notify(NotifyType::kCookie);
+        if (!expected) return;
+        if (n == nullptr || !constant_time_equal(n->data, expected->view())) {
+            ++(n == nullptr ? stats_.cookies_sent : stats_.cookies_rejected);
+            answer_init_error(local, remote, h, NotifyType::kCookie,
+                              expected->view());
+            return;
+        }
+    }
+    if (half_open_.size() >= config_.max_half_open) {
+        ++stats_.dropped_half_open_limit;
+        SCOUT6_LOG_EVERY_N_SEC(spdlog::level::warn, 10,
+                               "ike: half-open limit {} reached, dropping",
+                               config_.max_half_open);
         return;
     }
 

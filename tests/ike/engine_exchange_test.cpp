@@ -411,6 +411,53 @@ BOOST_AUTO_TEST_CASE(half_open_limit_drops_and_counts) {
     BOOST_TEST(t.b.engine.sa_count() == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(responder_under_load_demands_a_cookie_first) {
+    IkeConfig cfg;
+    cfg.cookie_threshold = 0;  // always under load
+    Pair t(kPsk, cfg);
+    BOOST_REQUIRE(t.a.engine.initiate(t.request()));
+    // A --> B  HDR, SA, KE, Ni, N(NAT-D)*
+    // A <-- B  HDR, N(COOKIE)                  (no state kept on B)
+    // A --> B  HDR, N(COOKIE), SA, KE, Ni, N(NAT-D)*
+    // ... then the exchange as usual
+    t.net.pump();
+    BOOST_TEST(t.b.engine.stats().cookies_sent == 1u);
+    BOOST_TEST(t.a.engine.stats().cookies_received == 1u);
+    BOOST_REQUIRE_EQUAL(t.a.host.ups.size(), 1u);
+    BOOST_REQUIRE_EQUAL(t.b.host.ups.size(), 1u);
+}
+
+BOOST_AUTO_TEST_CASE(request_without_valid_cookie_costs_no_state) {
+    IkeConfig cfg;
+    cfg.cookie_threshold = 0;
+    Pair t(kPsk, cfg);
+    BOOST_REQUIRE(t.a.engine.initiate(t.request()));
+    Datagram request = t.net.queue.front();
+    // A --> B, B's COOKIE answer lost: B holds nothing.
+    t.net.pump([](const Datagram& d) {
+        return d.header().is_response() ? Fate::kDrop : Fate::kDeliver;
+    });
+    BOOST_TEST(t.b.engine.sa_count() == 0u);
+    BOOST_TEST(t.b.engine.stats().cookies_sent == 1u);
+
+    // The same request with a forged cookie in front is refused too.
+    auto h = request.header();
+    auto keep = *walk_payloads(
+        h.next_payload, core::Bytes(request.bytes).subspan(kIkeHeaderBytes));
+    PayloadList p;
+    std::vector<std::uint8_t> forged(32, 0x5a);
+    p.add_notify(ProtocolId::kNone, NotifyType::kCookie, {}, forged);
+    for (const auto& raw : keep.payloads)
+        if (raw.type != PayloadType::kNotify ||
+            parse_notify(raw.body)->type != NotifyType::kCookie)
+            p.add_raw(raw.type, raw.body);
+    auto forged_request = request;
+    forged_request.bytes = *serialize_message(h, p);
+    t.net.deliver(forged_request);
+    BOOST_TEST(t.b.engine.stats().cookies_rejected == 1u);
+    BOOST_TEST(t.b.engine.sa_count() == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(child_delete_tears_down_the_whole_channel) {
     Pair t;
     BOOST_REQUIRE(t.a.engine.initiate(t.request()));
