@@ -29,6 +29,15 @@ struct CodePoints {
 
 // DOr capability mask bits (SPEC §3, DOr offset 44). Other bits are
 // reserved: sent as zero, ignored on receipt.
+// Code points the protocol can work with (RFC 8200 §4.2): a DOq option
+// whose high bits are 11 (a node without SCOUT6 answers Parameter
+// Problem), a DOr option whose high bits are 01 (dropped silently), and
+// two different types. Pad1 (0) and PadN (1) fail the first two tests.
+constexpr bool valid_code_points(const CodePoints& cp) {
+    return (cp.doq_option >> 6) == 3 && (cp.dor_option >> 6) == 1 &&
+           cp.doq_option != cp.dor_option;
+}
+
 inline constexpr std::uint32_t kCapIkev1 = 0x1;
 inline constexpr std::uint32_t kCapIkev2 = 0x2;
 inline constexpr std::uint32_t kCapKink = 0x4;

@@ -497,3 +497,16 @@ BOOST_AUTO_TEST_CASE(router_answers_raq_in_router_mode) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(core_scout_code_points)
+
+BOOST_AUTO_TEST_CASE(only_workable_code_points_are_valid) {
+    BOOST_TEST(valid_code_points(CodePoints{}));  // the paper's 196 and 66
+    BOOST_TEST(valid_code_points(CodePoints{0xde, 0x5e, 7}));
+    BOOST_TEST(!valid_code_points(CodePoints{0, 0, 42}));        // Pad1
+    BOOST_TEST(!valid_code_points(CodePoints{196, 1, 42}));      // PadN as DOr
+    BOOST_TEST(!valid_code_points(CodePoints{0x42, 0xc4, 42}));  // swapped
+    BOOST_TEST(!valid_code_points(CodePoints{0x84, 66, 42}));    // DOq bits 10
+}
+
+BOOST_AUTO_TEST_SUITE_END()
